@@ -80,6 +80,10 @@ def data_dir() -> Path | None:
 
 # --------------------------------------------------------------------------------------
 
+def _mb(n: int) -> str:
+    return f"{n / 2**20:.3g} MB"
+
+
 def _read_bytes(source, name, max_bytes) -> tuple[bytes, str]:
     if isinstance(source, (bytes, bytearray, memoryview)):
         if not name:
@@ -100,10 +104,10 @@ def _read_bytes(source, name, max_bytes) -> tuple[bytes, str]:
             raise SignalLoadError(f"not a file: {path}")
         size = path.stat().st_size
         if size > max_bytes:
-            raise SignalLoadError(f"{path.name} is {size / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB")
+            raise SignalLoadError(f"{path.name} is {_mb(size)}; the limit is {_mb(max_bytes)}")
         data = path.read_bytes()
     if len(data) > max_bytes:
-        raise SignalLoadError(f"{name} is {len(data) / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB")
+        raise SignalLoadError(f"{name} is {_mb(len(data))}; the limit is {_mb(max_bytes)}")
     if len(data) == 0:
         raise SignalLoadError(f"{name} is empty")
     return data, str(name)
