@@ -11,7 +11,7 @@ st.title("Inspect")
 reg = state.runs()
 if not reg:
     st.info("No run yet. Load a signal and start a run on the **Run** page (the demo takes a few seconds).")
-    st.page_link("pages/run.py", label="Go to Run", icon="▶️")
+    st.page_link("pages/run.py", label="Go to Run", icon=":material/play_arrow:")
     st.stop()
 
 names = list(reg)

@@ -159,4 +159,4 @@ if last and last in state.runs():
               for r, m in zip(table, res.results if run["kind"] == "matrix" else res.methods)}
     c2.plotly_chart(plots.objective_history(curves), key="run_obj")
     st.dataframe(table, hide_index=True)
-    st.page_link("pages/inspect.py", label="Inspect this run side by side →", icon="🔍")
+    st.page_link("pages/inspect.py", label="Inspect this run side by side →", icon=":material/search:")

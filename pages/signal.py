@@ -82,6 +82,7 @@ with tab_syn:
             data = shinbo.synthetic_nmf(int(m), int(n), int(r), w_zeros=wz, h_zeros=hz, noise=eps, seed=int(sseed))
             state.set_signal(state.matrix_record(data, dict(m=int(m), n=int(n), r=int(r), w_zeros=wz, h_zeros=hz,
                                                             noise=eps, seed=int(sseed))))
+            state.set_rank(int(r))  # fit with the true rank unless the user changes it
         except shinbo.ShinboError as exc:
             state.show_error(exc)
 

@@ -80,6 +80,12 @@ def matrix_record(data: shinbo.SyntheticData, params: dict) -> dict:
                 f"{data.X.shape[0]}×{data.X.shape[1]}, r={data.W.shape[1]}, ε={data.noise:g}", params=params)
 
 
+def set_rank(r: int) -> None:
+    """Make r the Run page's rank (and forget the widget's own value)."""
+    st.session_state[CONFIG]["rank"] = int(r)
+    st.session_state.pop("w_rank", None)
+
+
 def load_demo() -> None:
     set_signal(demo_record())
 
@@ -103,7 +109,7 @@ def require_signal(kind: str | None = None):
         if c1.button("Load the demo signal", key="need_demo", type="primary"):
             load_demo()
             st.rerun()
-        c2.page_link("pages/signal.py", label="Go to the Signal page", icon="📈")
+        c2.page_link("pages/signal.py", label="Go to the Signal page", icon=":material/graphic_eq:")
         st.stop()
     return rec
 
@@ -120,4 +126,4 @@ def fault_markers(rec: dict) -> dict:
 
 
 def show_error(exc: Exception) -> None:
-    st.error(f"{exc}", icon="🚫")
+    st.error(f"{exc}", icon=":material/error:")

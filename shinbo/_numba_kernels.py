@@ -44,7 +44,7 @@ def _powg(u, gamma):
     return u ** gamma
 
 
-@njit(parallel=True, cache=True, fastmath=False)
+@njit(parallel=True, cache=True, fastmath=False, nogil=True)
 def row_pass(Xt, Wt, H, row, lam, T, gamma, floor, has_mask, Mt, n_valid, pen, p, eps, tiny, h_out, gs):
     """T steps of row ``row`` for every column; h_out[j] = h_T, gs[j] = g_T[j] * s_T[j]."""
     n, m = Xt.shape
@@ -113,7 +113,7 @@ def row_pass(Xt, Wt, H, row, lam, T, gamma, floor, has_mask, Mt, n_valid, pen, p
             gs[j] = (g / n_valid) * s
 
 
-@njit(parallel=True, cache=True, fastmath=False)
+@njit(parallel=True, cache=True, fastmath=False, nogil=True)
 def update_h(Xt, W, H, lam, gamma, floor, has_mask, Mt, pen, p, eps, tiny, H_out):
     """Joint penalized IS-MU update of all rows of H."""
     n, m = Xt.shape
@@ -153,7 +153,7 @@ def update_h(Xt, W, H, lam, gamma, floor, has_mask, Mt, pen, p, eps, tiny, H_out
                 H_out[k, j] = hk * _powg(pk / qk, gamma)
 
 
-@njit(parallel=True, cache=True, fastmath=False)
+@njit(parallel=True, cache=True, fastmath=False, nogil=True)
 def w_sums(Xt, W, H, floor, has_mask, Mt, num, den):
     """Partial sums per chunk: num[c] = (X V^-2) H^T, den[c] = V^-1 H^T over chunk c's columns."""
     n, m = Xt.shape
@@ -188,7 +188,7 @@ def w_sums(Xt, W, H, floor, has_mask, Mt, num, den):
                     den[ch, i, k] += iv2 * hk
 
 
-@njit(parallel=True, cache=True, fastmath=False)
+@njit(parallel=True, cache=True, fastmath=False, nogil=True)
 def divergence_columns(Xt, W, H, floor, has_mask, Mt, tot, trn):
     """Per column: tot[j] = Σ_i D_IS(x|v), trn[j] = the same over training entries."""
     n, m = Xt.shape

@@ -28,7 +28,7 @@ class SirResult:
 
     per_component: np.ndarray
     median: float
-    permutation: np.ndarray   # permutation[k] = estimated component matched to true component k
+    permutation: np.ndarray   # permutation[k] = estimated component matched to true component k (-1: none)
 
 
 def _unit_rows(A):
@@ -37,7 +37,11 @@ def _unit_rows(A):
 
 
 def sir(true, est) -> SirResult:
-    """SIR of the rows of ``est`` against the rows of ``true`` (same shape (r, n)).
+    """SIR of the rows of ``est`` (r2, n) against the rows of ``true`` (r1, n).
+
+    Components are matched by the assignment of least total squared error between unit-ℓ2
+    rows; with r2 ≠ r1 only min(r1, r2) pairs are matched, and a true component left
+    without a partner scores 0 dB (as if estimated by zero).
 
     Examples
     --------
@@ -49,19 +53,21 @@ def sir(true, est) -> SirResult:
     """
     A = np.asarray(true, dtype=np.float64)
     B = np.asarray(est, dtype=np.float64)
-    if A.ndim != 2 or A.shape != B.shape:
-        raise InvalidDataError(f"true and estimated components must have the same 2-D shape; got {A.shape} and {B.shape}")
+    if A.ndim != 2 or B.ndim != 2 or A.shape[1] != B.shape[1]:
+        raise InvalidDataError(f"true and estimated components must be 2-D with the same length; got {A.shape} and {B.shape}")
     A, B = _unit_rows(A), _unit_rows(B)
     # cost[k, l] = ||a_k - b_l||^2
     cost = (A ** 2).sum(1)[:, None] + (B ** 2).sum(1)[None, :] - 2 * A @ B.T
     rows, cols = linear_sum_assignment(np.maximum(cost, 0))
-    perm = np.empty(A.shape[0], dtype=int)
+    perm = np.full(A.shape[0], -1, dtype=int)
     perm[rows] = cols
-    err = np.array([np.sum((A[k] - B[perm[k]]) ** 2) for k in range(A.shape[0])])
-    sig = (A ** 2).sum(1)
-    with np.errstate(divide="ignore"):
-        vals = np.where(err > 0, 10 * np.log10(np.where(sig > 0, sig, 1.0) / np.where(err > 0, err, 1.0)), MAX_SIR_DB)
-    vals = np.where(sig > 0, np.minimum(vals, MAX_SIR_DB), 0.0)
+    vals = np.zeros(A.shape[0])
+    for k in range(A.shape[0]):
+        sig = float(np.sum(A[k] ** 2))
+        if sig == 0 or perm[k] < 0:
+            continue
+        err = float(np.sum((A[k] - B[perm[k]]) ** 2))
+        vals[k] = MAX_SIR_DB if err == 0 else min(10 * np.log10(sig / err), MAX_SIR_DB)
     return SirResult(per_component=vals, median=float(np.median(vals)), permutation=perm)
 
 

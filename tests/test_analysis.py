@@ -215,3 +215,12 @@ def test_simulator_impulsive_noise_and_bad_parameters():
         signals.simulate_bearing(fs=10000.0, resonance_hz=6000.0)
     with pytest.raises(InvalidParameterError, match="slip"):
         signals.simulate_bearing(slip=0.5)
+
+
+def test_sir_with_fewer_or_more_estimated_components():
+    H = np.array([[1.0, 0, 0, 1], [0, 1, 1, 0], [1, 1, 0, 0]])
+    more = metrics.sir(H, np.vstack([H, np.ones((1, 4))]))
+    assert more.per_component.tolist() == [metrics.MAX_SIR_DB] * 3 and 3 not in more.permutation
+    fewer = metrics.sir(H, H[:2])
+    assert fewer.per_component.tolist() == [metrics.MAX_SIR_DB, metrics.MAX_SIR_DB, 0.0]
+    assert fewer.permutation.tolist() == [0, 1, -1]
