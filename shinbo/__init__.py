@@ -11,6 +11,7 @@ from .errors import (InvalidDataError, InvalidParameterError, NonFiniteError, Sh
 from .nmf import FitResult, IterationInfo, fit_mu, initialize, normalize_columns, penalized_objective
 from .bilevel import (finite_difference_hypergradient, fit_shinbo, inner_row_steps, inner_row_trajectory,
                       outer_objective, row_hypergradient)
+from .kernels import fast_available, set_num_threads
 from .signals import SimulatedSignal, SyntheticData, simulate_bearing, synthetic_nmf
 
 __version__ = "0.1.0"
@@ -20,5 +21,6 @@ __all__ = [
     "finite_difference_hypergradient",
     "outer_objective", "initialize", "normalize_columns", "penalized_objective",
     "FitResult", "IterationInfo", "SyntheticData", "synthetic_nmf", "SimulatedSignal", "simulate_bearing",
+    "set_num_threads", "fast_available",
     "ShinboError", "InvalidParameterError", "InvalidDataError", "SignalLoadError", "NonFiniteError",
 ]

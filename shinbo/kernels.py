@@ -230,13 +230,24 @@ def warm_up_async() -> threading.Thread:
     return t
 
 
-def set_num_threads(n: int | None) -> None:
-    """Threads used by the fast path (None: all cores). No effect on the numpy reference."""
+def set_num_threads(n: int | None) -> int:
+    """Threads the fast path uses (None: all cores; capped at the cores Numba sees). Returns the count.
+
+    Results do not depend on it (every sum is taken in a fixed order). No effect on the
+    numpy reference, which uses BLAS's own threads.
+    """
     mod = _load_fast()
-    if mod:
-        import numba
-        n = numba.config.NUMBA_NUM_THREADS if n is None else max(1, min(int(n), numba.config.NUMBA_NUM_THREADS))
-        numba.set_num_threads(n)
+    if not mod:
+        return 1
+    import numba
+    top = numba.config.NUMBA_NUM_THREADS
+    if n is None:
+        n = top
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        from .errors import InvalidParameterError
+        raise InvalidParameterError(f"the thread count must be an integer >= 1 or None; got {n!r}")
+    numba.set_num_threads(min(int(n), top))
+    return numba.get_num_threads()
 
 
 def get_backend(backend: str):

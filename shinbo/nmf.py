@@ -253,7 +253,10 @@ def _prepare(X, rank, *, init, seed, W0, H0, dtype, holdout=None) -> _Problem:
         raise InvalidParameterError("W0 and H0 must be given together (both or neither); got only "
                                     + ("W0" if H0 is None else "H0"))
     scale = float(X.mean(dtype=np.float64))
-    Xn = np.maximum(X / dtype.type(scale), dtype.type(FLOOR))
+    # X is already our own copy: normalize and floor it in place (no second m×n array)
+    Xn = X
+    Xn /= dtype.type(scale)
+    np.maximum(Xn, dtype.type(FLOOR), out=Xn)
     # independent streams: init, λ0, holdout mask
     ss_init, ss_lam, ss_mask = np.random.SeedSequence(seed).spawn(3)
     if W0 is not None:
@@ -333,7 +336,7 @@ def _run(prob: _Problem, lam: np.ndarray, *, max_iter, tol, gamma, h_step, callb
         hist["seconds"].append(elapsed)
         if first is None:
             first = F
-        elif abs(prev - F) <= tol * abs(first):
+        elif tol > 0 and abs(prev - F) <= tol * abs(first):
             converged = True
         prev = F
         if callback is not None:
@@ -395,7 +398,8 @@ def fit_mu(X, rank, *, lam=0.0, gamma=1.0, max_iter=DEFAULT_MU_MAX_ITER, tol=1e-
     max_iter : int, default 500
         Outer iterations at most.
     tol : float, default 1e-6
-        Stop when ``|F_{k-1} - F_k| / F_1`` (F the penalized objective) is below ``tol``.
+        Stop when ``|F_{k-1} - F_k| / F_1`` (F the penalized objective) is below ``tol``;
+        0 runs all ``max_iter`` iterations.
     init : {"nndsvda", "nndsvd", "random"}, default "nndsvda"
     seed : int or None
         Seeds the random init; a fixed seed makes runs bit-identical.
