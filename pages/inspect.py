@@ -15,8 +15,7 @@ if not reg:
     st.stop()
 
 names = list(reg)
-default = names.index(st.session_state.get("last_run", names[-1])) if st.session_state.get("last_run") in reg else len(names) - 1
-run_name = st.selectbox("Run", names, index=default, key="insp_run")
+run_name = st.selectbox("Run", names, index=len(names) - 1, key="insp_run")
 run = reg[run_name]
 res = run["result"]
 cfg = run["config"]
@@ -56,7 +55,8 @@ if run["kind"] == "matrix":
         "λ history": plots.lambda_history(results[0].history["lambdas"], title="SHINBO: λ per row"),
         "objective": plots.objective_history({t["method"]: r.history["objective"] for t, r in zip(table, results)}),
     }
-    figs["X vs WH (SHINBO)"] = plots.reconstruction_pair(res.X, results[0].W @ results[0].H, np.arange(res.X.shape[0]), x)
+    figs["X vs WH"] = plots.reconstruction_pair(res.X, [r.W @ r.H for r in results], np.arange(res.X.shape[0]), x,
+                                                names=["X"] + [t["method"] for t in table])
 else:
     methods = [res.methods[i] for i in keep]
     S = res.spectrogram
@@ -66,10 +66,12 @@ else:
     if fault:
         st.caption(f"Raw signal for reference: ENVSI {res.raw_envsi:.3f}, dominant envelope peak {res.raw_peak_hz:.1f} Hz "
                    f"(fault {fault:.2f} Hz).")
-    pick = st.selectbox("Reconstruction W H of", [m.name for m in methods], key="insp_recon")
-    mm = methods[[m.name for m in methods].index(pick)]
+    others = [m.name for m in methods[1:]]
+    pick = st.selectbox("Reconstruction beside SHINBO's", others, key="insp_recon") if others else None
+    shown_models = [methods[0]] + ([methods[1:][others.index(pick)]] if pick else [])
     figs = {
-        "X vs WH": plots.reconstruction_pair(S.X, mm.result.W @ mm.result.H, S.freqs, S.times, names=("X", f"W H ({pick})")),
+        "X vs WH": plots.reconstruction_pair(S.X, [m.result.W @ m.result.H for m in shown_models], S.freqs, S.times,
+                                             names=["X"] + [f"W H ({m.name})" for m in shown_models]),
         "λ history": plots.lambda_grid(methods),
         "H rows": plots.h_rows_grid(methods, S.times),
         "W columns": plots.w_columns_grid(methods, S.freqs),

@@ -55,16 +55,22 @@ with st.expander("More settings"):
     holdout = e2.slider("holdout fraction", 0.05, 0.5, float(cfg.get("holdout", 0.2)), 0.05, key="w_holdout",
                         disabled=outer != "holdout")
     seed = e3.number_input("seed", 0, 1_000_000, int(cfg["seed"]), key="w_seed")
+    f1, f2 = st.columns(2)
+    warm = f1.number_input("warm start: joint MU iterations before SHINBO (0 = the paper)", 0, 5000,
+                           int(cfg.get("warm_start", 0)), key="w_warm")
+    step = f2.selectbox("λ step", ["fixed", "normalized"], index=["fixed", "normalized"].index(cfg.get("step", "fixed")),
+                        format_func=lambda s: "fixed: λ − α·∂R/∂λ (the paper)" if s == "fixed"
+                        else "normalized: α = largest λ change per iteration", key="w_step")
 b1, b2 = st.columns([3, 1])
 baselines = b1.multiselect("MU baselines (fixed λ)", [0.0, 0.1, 0.5], default=[b for b in cfg["baselines"] if b in (0.0, 0.1, 0.5)],
                            key="w_baselines")
 custom = b2.number_input("custom λ (0 = none)", 0.0, 10.0, 0.0, format="%g", key="w_custom")
 lams = sorted(set(baselines) | ({custom} if custom > 0 else set()))
-run_name = st.text_input("Run name", f"run {len(state.runs()) + 1}", key="w_name")
+run_name = st.text_input("Run name", f"run {len(state.runs()) + 1}")  # no key: the default advances
 
 config = dict(rank=int(rank), T=int(T), alpha=float(alpha), max_iter=int(max_iter), tol=float(tol), init=init,
               lambda0="uniform" if lam_mode.startswith("uniform") else float(lam_value), gamma=float(gamma),
-              outer=outer, seed=int(seed), baselines=lams, holdout=float(holdout))
+              outer=outer, seed=int(seed), baselines=lams, holdout=float(holdout), warm_start=int(warm), step=step)
 st.session_state[state.CONFIG] = config
 
 go_col, stop_col = st.columns([1, 1])
@@ -75,12 +81,16 @@ stop_col.button("Stop", key="run_stop", help="Ends the run cleanly and keeps wha
 class LiveProgress:
     """The fit callback: progress bars, numbers and the λ curves, redrawn at most ~10 % of the time."""
 
+    BAR_EVERY = 0.3    # s between progress-bar updates
+    CHART_EVERY = 1.0  # s between redraws of the λ curves (each one also costs the browser a re-render)
+
     def __init__(self, n_methods):
         self.bar_main = st.progress(0.0, text="SHINBO: starting…")
         self.bar_base = st.progress(0.0, text="Baselines: waiting for SHINBO") if n_methods > 1 else None
         self.chart = st.empty()
         self.interrupt = None
-        self.last_draw, self.draw_cost = 0.0, 0.0
+        self.last_bar = self.last_chart = time.perf_counter()
+        self.chart_cost = 0.0
         self.lams = []
 
     def __call__(self, ev):
@@ -97,32 +107,35 @@ class LiveProgress:
         if ev.stage != "iteration":
             if ev.stage == "done" and ev.method_index == 0:
                 self.bar_main.progress(1.0, text="SHINBO: done")
+                self.chart.plotly_chart(plots.lambda_history(np.array(self.lams), title="λ per row"), key="live_final")
             return
         info = ev.info
-        frac = info.iteration / info.max_iter
+        frac = min(info.iteration / info.max_iter, 1.0)
         text = (f"{ev.method}: iteration {info.iteration}/{info.max_iter} · objective {info.objective:.5f} · "
                 f"{info.elapsed:.1f} s")
         now = time.perf_counter()
         if ev.method_index == 0:
             self.lams.append(info.lambdas)
-            if now - self.last_draw >= max(0.25, 10 * self.draw_cost):
-                t0 = time.perf_counter()
-                self.bar_main.progress(min(frac, 1.0), text=text)
+            if now - self.last_bar >= self.BAR_EVERY:
+                self.bar_main.progress(frac, text=text)
+                self.last_bar = now
+            if now - self.last_chart >= max(self.CHART_EVERY, 20 * self.chart_cost):
                 self.chart.plotly_chart(plots.lambda_history(np.array(self.lams), title="λ per row (live)"),
                                         key=f"live_{len(self.lams)}")
-                self.draw_cost = time.perf_counter() - t0
-                self.last_draw = time.perf_counter()
-        elif self.bar_base is not None and now - self.last_draw >= 0.25:
-            overall = (ev.method_index - 1 + min(frac, 1.0)) / (ev.n_methods - 1)
+                self.last_chart = time.perf_counter()
+                self.chart_cost = self.last_chart - now
+        elif self.bar_base is not None and now - self.last_bar >= self.BAR_EVERY:
+            overall = (ev.method_index - 1 + frac) / (ev.n_methods - 1)
             self.bar_base.progress(min(overall, 1.0), text=text)
-            self.last_draw = now
+            self.last_bar = now
 
 
 if go:
     methods = experiments.default_methods(
         lams, dict(T=config["T"], alpha=config["alpha"], max_iter=config["max_iter"], tol=config["tol"],
                    init=config["init"], lambda0=config["lambda0"], gamma=config["gamma"], outer=config["outer"],
-                   holdout=config["holdout"]))
+                   holdout=config["holdout"], warm_start=config["warm_start"], step=config["step"]))
+    registry = state.runs()  # taken before the run: after a Stop no st.* call may be made
     live = LiveProgress(len(methods))
     t0 = time.perf_counter()
     try:
@@ -139,14 +152,14 @@ if go:
         state.show_error(exc)
         result = None
     if result is not None and n_done:
-        name = state.add_run(dict(name=run_name, kind=rec["kind"], config=config, result=result, signal=rec["name"],
+        name = state.add_run(registry, dict(name=run_name, kind=rec["kind"], config=config, result=result, signal=rec["name"],
                                   fault_hz=rec.get("fault_hz"), seconds=time.perf_counter() - t0,
                                   stopped=live.interrupt is not None, fs=rec.get("fs"), soi=rec.get("soi")))
     if live.interrupt is not None:
         raise live.interrupt  # let Streamlit carry on with the click that stopped us
 
-last = st.session_state.get("last_run")
-if last and last in state.runs():
+last = state.last_run_name()
+if last:
     run = state.runs()[last]
     res = run["result"]
     table = experiments.comparison_table(res)

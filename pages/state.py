@@ -19,7 +19,7 @@ CONFIG = "run_config"
 
 DEFAULT_CONFIG = dict(rank=4, T=4, alpha=shinbo.bilevel.DEFAULT_ALPHA, max_iter=shinbo.bilevel.DEFAULT_MAX_ITER,
                       tol=1e-6, init="nndsvda", lambda0="uniform", gamma=1.0, outer="reconstruction", seed=0,
-                      baselines=[0.0, 0.1, 0.5], holdout=0.2)
+                      baselines=[0.0, 0.1, 0.5], holdout=0.2, warm_start=0, step="fixed")
 
 
 @st.cache_resource(show_spinner=False)
@@ -48,17 +48,26 @@ def runs() -> dict:
     return st.session_state.setdefault(RUNS, {})
 
 
-def add_run(record: dict) -> str:
-    reg = runs()
-    base = record.get("name") or f"run {len(reg) + 1}"
+def add_run(registry: dict, record: dict) -> str:
+    """Store a run under a unique name in ``registry`` (the dict from :func:`runs`).
+
+    Plain dict work only: it must not touch ``st.*`` because it runs right after Streamlit
+    interrupted the script (Stop), when any Streamlit call would end the script at once.
+    """
+    base = record.get("name") or f"run {len(registry) + 1}"
     name, k = base, 2
-    while name in reg:
+    while name in registry:
         name, k = f"{base} ({k})", k + 1
     record["name"] = name
     record["created"] = _dt.datetime.now().strftime("%H:%M:%S")
-    reg[name] = record
-    st.session_state["last_run"] = name
+    registry.pop(name, None)
+    registry[name] = record  # the newest run is the registry's last entry
     return name
+
+
+def last_run_name() -> str | None:
+    reg = runs()
+    return next(reversed(reg)) if reg else None
 
 
 def demo_record() -> dict:

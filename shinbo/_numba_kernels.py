@@ -50,7 +50,7 @@ def _powg(u, gamma):
 _FM = {"reassoc"}
 
 
-@njit(parallel=True, cache=True, fastmath=_FM, nogil=True)
+@njit(parallel=True, cache=True, fastmath=_FM)
 def row_pass(Xt, Wt, H, row, lam, T, gamma, floor, has_mask, Mt, n_valid, pen, p, eps, tiny, h_out, gs):
     """T steps of row ``row`` for every column; h_out[j] = h_T, gs[j] = g_T[j] * s_T[j]."""
     n, m = Xt.shape
@@ -129,7 +129,18 @@ def _column_model(Wt, H, j, v, floor):
         v[i] = max(v[i], floor)
 
 
-@njit(parallel=True, cache=True, fastmath=_FM, nogil=True)
+@njit(cache=True, fastmath=_FM, inline="always")
+def _mu_column(Xt, Wt, H, j, floor, has_mask, Mt, v, a, q):
+    """Column j of the two IS-MU terms: a = M ⊙ X ⊙ V^-2, q = M ⊙ V^-1 (v receives V)."""
+    _column_model(Wt, H, j, v, floor)
+    for i in range(v.shape[0]):
+        iv = 1.0 / v[i]
+        mi = np.float64(Mt[j, i]) if has_mask else 1.0
+        q[i] = iv * mi
+        a[i] = np.float64(Xt[j, i]) * q[i] * iv
+
+
+@njit(parallel=True, cache=True, fastmath=_FM)
 def update_h(Xt, Wt, H, lam, gamma, floor, has_mask, Mt, pen, p, eps, tiny, H_out):
     """Joint penalized IS-MU update of all rows of H."""
     n, m = Xt.shape
@@ -141,12 +152,7 @@ def update_h(Xt, Wt, H, lam, gamma, floor, has_mask, Mt, pen, p, eps, tiny, H_ou
         a = np.empty(m, dtype=np.float64)   # X V^-2 (masked)
         q = np.empty(m, dtype=np.float64)   # V^-1 (masked)
         for j in range(b * bs, min(n, (b + 1) * bs)):
-            _column_model(Wt, H, j, v, floor)
-            for i in range(m):
-                iv = 1.0 / v[i]
-                mi = np.float64(Mt[j, i]) if has_mask else 1.0
-                q[i] = iv * mi
-                a[i] = np.float64(Xt[j, i]) * q[i] * iv
+            _mu_column(Xt, Wt, H, j, floor, has_mask, Mt, v, a, q)
             for k in range(r):
                 P = 0.0
                 Q = 0.0
@@ -159,7 +165,7 @@ def update_h(Xt, Wt, H, lam, gamma, floor, has_mask, Mt, pen, p, eps, tiny, H_ou
                 H_out[k, j] = hk * _powg(pk / qk, gamma)
 
 
-@njit(parallel=True, cache=True, fastmath=_FM, nogil=True)
+@njit(parallel=True, cache=True, fastmath=_FM)
 def w_sums(Xt, Wt, H, floor, has_mask, Mt, num, den):
     """Partial sums per chunk: num[c, k] = ((X V^-2) H^T)[:, k], den[c, k] = (V^-1 H^T)[:, k] over chunk c."""
     n, m = Xt.shape
@@ -176,12 +182,7 @@ def w_sums(Xt, Wt, H, floor, has_mask, Mt, num, den):
                 num[ch, k, i] = 0.0
                 den[ch, k, i] = 0.0
         for j in range(j0, j1):
-            _column_model(Wt, H, j, v, floor)
-            for i in range(m):
-                iv = 1.0 / v[i]
-                mi = np.float64(Mt[j, i]) if has_mask else 1.0
-                q[i] = iv * mi
-                a[i] = np.float64(Xt[j, i]) * q[i] * iv
+            _mu_column(Xt, Wt, H, j, floor, has_mask, Mt, v, a, q)
             for k in range(r):
                 hk = np.float64(H[k, j])
                 for i in range(m):
@@ -189,7 +190,7 @@ def w_sums(Xt, Wt, H, floor, has_mask, Mt, num, den):
                     den[ch, k, i] += q[i] * hk
 
 
-@njit(parallel=True, cache=True, fastmath=_FM, nogil=True)
+@njit(parallel=True, cache=True, fastmath=_FM)
 def divergence_columns(Xt, Wt, H, floor, has_mask, Mt, tot, trn):
     """Per column: tot[j] = Σ_i D_IS(x|v), trn[j] = the same over training entries.
 

@@ -39,13 +39,14 @@ import numpy as np
 from . import kernels
 from ._validation import check_choice, check_int, check_matrix, check_per_row, check_real
 from .errors import InvalidDataError, InvalidParameterError
-from .nmf import (FLOOR, FitResult, IterationInfo, _check_common, _check_penalty, _prepare, _run)
+from .nmf import (FLOOR, FitResult, IterationInfo, _check_common, _check_penalty, _prepare, _run, fit_mu)
 
 __all__ = ["fit_shinbo", "inner_row_steps", "inner_row_trajectory", "row_hypergradient",
            "finite_difference_hypergradient",
            "outer_objective", "DEFAULT_ALPHA", "DEFAULT_MAX_ITER", "DEFAULT_LAMBDA_MAX"]
 
 OUTERS = ("reconstruction", "holdout")
+STEPS = ("fixed", "normalized")
 DEFAULT_ALPHA = 100.0
 DEFAULT_MAX_ITER = 300
 DEFAULT_LAMBDA_MAX = 10.0
@@ -169,6 +170,7 @@ def fit_shinbo(X, rank, *, T=4, alpha=DEFAULT_ALPHA, max_iter=DEFAULT_MAX_ITER, 
                lambda0="uniform", gamma=1.0, outer="reconstruction", holdout=0.2, seed=None,
                W0=None, H0=None, callback: Callable[[IterationInfo], Any] | None = None,
                lambda_max=DEFAULT_LAMBDA_MAX, penalty="l1", p=0.5, penalty_eps=1e-3,
+               step="fixed", warm_start=0, adapt_iters=None,
                dtype="float64", backend="auto") -> FitResult:
     r"""SHINBO: IS-NMF whose per-row ℓ1 penalties λ_l are tuned by bi-level optimization.
 
@@ -232,6 +234,19 @@ def fit_shinbo(X, rank, *, T=4, alpha=DEFAULT_ALPHA, max_iter=DEFAULT_MAX_ITER, 
     penalty : {"l1", "lp", "log"}, default "l1"
         Row penalty J: ℓ1 (the paper), or the diversity measures ``(h+ε)^p`` and
         ``log(h+ε)`` of Rao & Kreutz-Delgado (``p``, ``penalty_eps``).
+    step : {"fixed", "normalized"}, default "fixed"
+        "fixed" is the paper's projected gradient step ``λ − α ∂R/∂λ``. "normalized"
+        (an extension) divides each row's hypergradient by the root of a running mean of
+        its square (RMSprop, decay 0.9), so α becomes the largest λ change per iteration
+        (use α ≈ 0.01-0.1) and does not depend on the scale of R.
+    warm_start : int ≥ 0, default 0
+        Joint MU iterations with λ = 0 (exactly :func:`shinbo.fit_mu`'s, from the same
+        init) before the bi-level iterations start from their W, H (an extension; 0 = the
+        paper). They are not counted in ``n_iter`` nor kept in ``history``; the callback
+        sees them (as fit_mu's iterations).
+    adapt_iters : int or None, default None
+        Bi-level iterations in which λ moves; afterwards λ stays fixed and SHINBO finishes
+        as row-wise MU with the learned λ. None: λ moves throughout.
     dtype : {"float64", "float32"}, default "float64"
     backend : {"auto", "numba", "numpy"}, default "auto"
 
@@ -272,6 +287,18 @@ def fit_shinbo(X, rank, *, T=4, alpha=DEFAULT_ALPHA, max_iter=DEFAULT_MAX_ITER, 
         holdout = check_real(holdout, "holdout", low=0.0, high=1.0, low_open=True)
         if holdout >= 1.0:
             raise InvalidParameterError(f"holdout must be a fraction in (0, 1); got {holdout:g}")
+    check_choice(step, "step", STEPS)
+    warm_start = check_int(warm_start, "warm_start", low=0)
+    if adapt_iters is not None:
+        adapt_iters = check_int(adapt_iters, "adapt_iters", low=0)
+    if warm_start:
+        warm = fit_mu(X, rank, lam=0.0, gamma=gamma, max_iter=warm_start, tol=0, init=init, seed=seed, W0=W0, H0=H0,
+                      callback=callback, dtype=dtype, backend=backend)
+        if warm.stopped:  # cancelled during the warm start: that is the (stopped) result
+            warm.method = "shinbo"
+            warm.config = dict(warm.config, method="shinbo", warm_start=warm_start, stopped_in="warm start")
+            return warm
+        W0, H0 = warm.W, warm.H
     prob = _prepare(X, rank, init=init, seed=seed, W0=W0, H0=H0, dtype=dtype,
                     holdout=holdout if outer == "holdout" else None)
     r = prob.W.shape[1]
@@ -281,22 +308,33 @@ def fit_shinbo(X, rank, *, T=4, alpha=DEFAULT_ALPHA, max_iter=DEFAULT_MAX_ITER, 
     else:
         lam = check_per_row(lambda0, "lambda0", r, high=lambda_max)
     lam = lam.astype(prob.dtype)
+    ms = np.zeros(r)        # running mean of the squared hypergradient (step="normalized")
+    count = [0]             # bi-level iterations so far
 
     def h_step(kern, W, H, lam_):
+        count[0] += 1
+        k = count[0]
         H = H.copy()
         lam_ = lam_.copy()
         grads = np.zeros(r)
+        adapting = adapt_iters is None or k <= adapt_iters
         for l in range(r):
             h, g = kern.row_pass(W, H, l, lam_[l], T, gamma)
             grads[l] = g
-            lam_[l] = min(max(lam_[l] - alpha * g, 0.0), lambda_max)
+            if adapting:
+                if step == "fixed":
+                    delta = alpha * g
+                else:
+                    ms[l] = g * g if k == 1 else 0.9 * ms[l] + 0.1 * g * g
+                    delta = alpha * g / (np.sqrt(ms[l]) + 1e-300) if ms[l] > 0 else 0.0
+                lam_[l] = min(max(lam_[l] - delta, 0.0), lambda_max)
             H[l] = h
         return H, lam_, grads
 
     config = dict(method="shinbo", rank=r, T=T, alpha=alpha, max_iter=max_iter, tol=tol, init=init,
                   lambda0=lambda0 if isinstance(lambda0, str) else np.atleast_1d(lambda0).tolist(),
                   lambda_initial=lam.tolist(), gamma=gamma, outer=outer, holdout=holdout, seed=seed,
-                  lambda_max=lambda_max, penalty=penalty, p=p, penalty_eps=penalty_eps,
-                  dtype=prob.dtype.name)
+                  lambda_max=lambda_max, penalty=penalty, p=p, penalty_eps=penalty_eps, step=step,
+                  warm_start=warm_start, adapt_iters=adapt_iters, dtype=prob.dtype.name)
     return _run(prob, lam, max_iter=max_iter, tol=tol, gamma=gamma, h_step=h_step, callback=callback,
                 method="shinbo", config=config, backend=backend, penalty=pcode, p=p, eps=penalty_eps)

@@ -54,6 +54,8 @@ def default_methods(baselines=(0.0, 0.1, 0.5), shinbo_params: dict | None = None
     from ``shinbo_params`` unless given.
     """
     sp = dict(shinbo_params or {})
+    # the baselines share the conventions that make a comparison fair; SHINBO-only options
+    # (T, alpha, lambda0, outer, holdout, warm_start, step) stay with SHINBO
     shared = {k: sp[k] for k in ("gamma", "tol", "init", "dtype", "backend") if k in sp}
     if "max_iter" in sp:
         shared["max_iter"] = sp["max_iter"]

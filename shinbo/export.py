@@ -15,7 +15,7 @@ __all__ = ["results_npz", "table_csv", "config_json", "parse_config_json", "RUN_
 # what the Run page's configuration holds, with the type each value must have
 RUN_CONFIG_KEYS = {"rank": int, "T": int, "alpha": float, "max_iter": int, "tol": float, "init": str,
                    "lambda0": (str, float, list), "gamma": float, "outer": str, "seed": int,
-                   "baselines": list, "holdout": float}
+                   "baselines": list, "holdout": float, "warm_start": int, "step": str}
 
 
 def results_npz(results, names, config: dict) -> bytes:

@@ -151,15 +151,20 @@ def row_pass_numpy(X, W, H, row, lam, T, gamma, floor, train=None, valid=None, n
     return h, float(g @ s)
 
 
-def update_h_numpy(X, W, H, lam, gamma, floor, train=None, *, penalty=0, p=0.5, eps=1e-3):
-    """Joint penalized IS-MU update of all rows of H (the MU baselines). Returns new H."""
-    tiny = np.finfo(X.dtype).tiny
-    V = np.maximum(W @ H, floor)
-    Vi = 1.0 / V
+def _mu_terms(X, W, H, floor, train):
+    """The two matrices every IS-MU update needs: M ⊙ X ⊙ V^-2 and M ⊙ V^-1 (M the training mask)."""
+    Vi = 1.0 / np.maximum(W @ H, floor)
     XV2 = X * Vi * Vi
     if train is not None:
         XV2 = XV2 * train
         Vi = Vi * train
+    return XV2, Vi
+
+
+def update_h_numpy(X, W, H, lam, gamma, floor, train=None, *, penalty=0, p=0.5, eps=1e-3):
+    """Joint penalized IS-MU update of all rows of H (the MU baselines). Returns new H."""
+    tiny = np.finfo(X.dtype).tiny
+    XV2, Vi = _mu_terms(X, W, H, floor, train)
     P = np.maximum(W.T @ XV2, tiny)
     Q = np.maximum(W.T @ Vi + lam[:, None] * _penalty_d1(H, penalty, p, eps), tiny)
     return H * _pow(P / Q, gamma)
@@ -168,12 +173,7 @@ def update_h_numpy(X, W, H, lam, gamma, floor, train=None, *, penalty=0, p=0.5, 
 def update_w_numpy(X, W, H, gamma, floor, train=None):
     """IS-MU update of W (design note §5). Returns new W."""
     tiny = np.finfo(X.dtype).tiny
-    V = np.maximum(W @ H, floor)
-    Vi = 1.0 / V
-    XV2 = X * Vi * Vi
-    if train is not None:
-        XV2 = XV2 * train
-        Vi = Vi * train
+    XV2, Vi = _mu_terms(X, W, H, floor, train)
     num = XV2 @ H.T
     den = np.maximum(Vi @ H.T, tiny)
     return W * _pow(num / den, gamma)

@@ -162,16 +162,19 @@ def w_columns(W, freqs, *, title: str = "Columns of W (spectral profiles)", db: 
 
 
 def reconstruction_pair(X, WH, freqs, times, *, names=("X", "W H"), dynamic_range_db: float = 80.0,
-                        max_frames: int = 600) -> go.Figure:
-    """X beside its model W H, on the same dB scale and shared axes."""
+                        max_frames: int = 400) -> go.Figure:
+    """X beside one or more models W H (``WH`` an array or a list), same dB scale, shared axes."""
+    models = list(WH) if isinstance(WH, (list, tuple)) else [WH]
     top = float(np.max(X))
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, subplot_titles=list(names), horizontal_spacing=0.03)
-    for k, A in enumerate((X, WH)):
+    panels = [X] + models
+    fig = make_subplots(rows=1, cols=len(panels), shared_yaxes=True, shared_xaxes=True,
+                        subplot_titles=list(names)[:len(panels)], horizontal_spacing=0.02)
+    for k, A in enumerate(panels):
         Ad, td = _thin_frames(np.asarray(A), np.asarray(times), max_frames)
         Z = np.maximum(10 * np.log10(np.maximum(Ad, 1e-300) / top), -dynamic_range_db)
         fig.add_trace(go.Heatmap(z=Z, x=td, y=freqs, colorscale="Viridis", zmin=-dynamic_range_db, zmax=0,
-                                 showscale=(k == 1), colorbar=dict(title="dB")), row=1, col=k + 1)
-    fig.update_layout(**_LAYOUT, height=340)
+                                 showscale=(k == len(panels) - 1), colorbar=dict(title="dB")), row=1, col=k + 1)
+    fig.update_layout(**_LAYOUT, height=340, title="X and the reconstructions W H (dB of max X)")
     fig.update_xaxes(title_text="time (s)")
     fig.update_yaxes(title_text="frequency (Hz)", row=1, col=1)
     return fig

@@ -224,3 +224,19 @@ def test_sir_with_fewer_or_more_estimated_components():
     fewer = metrics.sir(H, H[:2])
     assert fewer.per_component.tolist() == [metrics.MAX_SIR_DB, metrics.MAX_SIR_DB, 0.0]
     assert fewer.permutation.tolist() == [0, 1, -1]
+
+
+def test_best_band_finds_the_resonance_band_of_the_fault():
+    sim = signals.simulate_bearing(duration=1.0, snr_db=-6, seed=4)
+    band = analysis.best_band_envsi(sim.x, sim.fs, sim.fault_hz)
+    raw = analysis.envsi(analysis.envelope_spectrum(sim.x, sim.fs), sim.fault_hz)
+    assert band.low_hz <= 12000.0 <= band.high_hz or band.high_hz - band.low_hz < 4000
+    assert band.envsi > raw and band.envsi == max(s[3] for s in band.scores)
+    assert len(band.scores) == 2 + 4 + 8 + 16
+
+
+def test_kurtosis_of_a_near_silent_or_silent_component_is_finite():
+    x = np.sin(np.arange(4000) / 7.0)
+    assert np.isfinite(analysis.envelope_kurtosis(x * 1e-160))
+    assert analysis.envelope_kurtosis(x * 1e-160) == pytest.approx(analysis.envelope_kurtosis(x), rel=1e-6)
+    assert analysis.envelope_kurtosis(np.zeros(4000)) == 0.0

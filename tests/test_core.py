@@ -220,3 +220,58 @@ def test_callback_receives_progress_and_can_stop():
     assert seen[-1].lambdas.shape == (3,) and seen[-1].elapsed >= seen[0].elapsed
     assert res.history["objective"].shape == (3,)
     np.testing.assert_array_equal(res.history["lambdas"][-1], seen[-1].lambdas)
+
+
+def test_adapt_iters_freezes_lambda_after_k_iterations():
+    data = shinbo.synthetic_nmf(seed=1, noise=0.05)
+    res = shinbo.fit_shinbo(data.X, 3, seed=0, adapt_iters=5, max_iter=30, tol=0)
+    L = res.history["lambdas"]
+    assert not np.allclose(L[0], L[4]) or not np.allclose(L[0], res.config["lambda_initial"])
+    np.testing.assert_array_equal(L[5:], np.broadcast_to(L[4], L[5:].shape))
+
+
+def test_normalized_step_moves_lambda_by_at_most_alpha():
+    data = shinbo.synthetic_nmf(seed=2, noise=0.01)
+    res = shinbo.fit_shinbo(data.X, 3, seed=0, step="normalized", alpha=0.03, max_iter=40, tol=0)
+    L = np.vstack([res.config["lambda_initial"], res.history["lambdas"]])
+    steps = np.abs(np.diff(L, axis=0))
+    assert steps.max() <= 0.03 * (1 / np.sqrt(0.1)) + 1e-12  # RMSprop: |g|/sqrt(EMA g²) <= 1/sqrt(0.1)
+    assert steps[0].max() <= 0.03 + 1e-12                    # first step: exactly α·sign(g) or clipped
+    assert steps.sum() > 0
+
+
+def test_warm_start_starts_from_the_mu_solution():
+    data = shinbo.synthetic_nmf(seed=3, noise=0.01)
+    warm = shinbo.fit_mu(data.X, 3, lam=0.0, max_iter=25, tol=0)
+    a = shinbo.fit_shinbo(data.X, 3, seed=4, warm_start=25, max_iter=10, tol=0)
+    b = shinbo.fit_shinbo(data.X, 3, seed=4, W0=warm.W, H0=warm.H, max_iter=10, tol=0)
+    assert a.n_iter == 10 and a.config["warm_start"] == 25
+    np.testing.assert_array_equal(a.W, b.W)
+    np.testing.assert_array_equal(a.H, b.H)
+    with pytest.raises(shinbo.InvalidParameterError, match="warm_start must be an integer >= 0"):
+        shinbo.fit_shinbo(data.X, 3, warm_start=-1)
+    with pytest.raises(shinbo.InvalidParameterError, match="step must be one of 'fixed', 'normalized'"):
+        shinbo.fit_shinbo(data.X, 3, step="adam")
+
+
+@pytest.mark.parametrize("penalty", ["lp", "log"])
+@pytest.mark.parametrize("gamma", [1.0, 0.5])
+def test_diversity_penalty_hypergradient_matches_finite_difference(penalty, gamma):
+    # the recurrence's J'' term, checked through the reference kernel directly
+    from shinbo.kernels import PENALTIES, outer_gradient_numpy, other_rows, row_steps_numpy, is_divergence_numpy
+
+    X, W, H = _problem(8)
+    code, p, eps, lam, T, row = PENALTIES[penalty], 0.5, 1e-2, 0.2, 4, 1
+    C = other_rows(W, H, row)
+    h, s = row_steps_numpy(X, C, W[:, row], H[row], lam, T, gamma, 1e-12, penalty=code, p=p, eps=eps)
+    grad = float(outer_gradient_numpy(X, C, W[:, row], h, 1e-12) @ s)
+
+    def R(l):
+        hh, _ = row_steps_numpy(X, C, W[:, row], H[row], l, T, gamma, 1e-12, penalty=code, p=p, eps=eps)
+        H2 = H.copy()
+        H2[row] = hh
+        return is_divergence_numpy(X, W, H2, 1e-12) / X.size
+
+    d = 1e-6
+    fd = (R(lam + d) - R(lam - d)) / (2 * d)
+    assert abs(grad - fd) <= 1e-5 * abs(fd)

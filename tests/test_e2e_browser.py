@@ -74,6 +74,21 @@ def test_demo_run_inspect_in_chromium():
                 page.wait_for_timeout(1000)
                 page.screenshot(path=str(ARTIFACTS / "e2e-inspect.png"), full_page=True)
                 assert page.locator('[data-testid="stException"]').count() == 0
+
+                # Stop ends a long run cleanly and keeps what it computed
+                page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Run").click()
+                box = page.get_by_label("max iterations")
+                box.fill("20000")
+                box.press("Enter")
+                page.wait_for_timeout(1500)
+                page.get_by_role("button", name="Run SHINBO and the baselines").click()
+                page.get_by_text("SHINBO: iteration").first.wait_for(timeout=60_000)
+                page.wait_for_timeout(1500)
+                # our Stop button (not the toolbar's "Stop" of Streamlit itself)
+                page.locator('[data-testid="stButton"]').get_by_role("button", name="Stop", exact=True).click()
+                page.get_by_text("stopped early").wait_for(timeout=60_000)
+                page.screenshot(path=str(ARTIFACTS / "e2e-stopped.png"), full_page=True)
+                assert page.locator('[data-testid="stException"]').count() == 0
             finally:
                 browser.close()
     finally:
