@@ -22,11 +22,11 @@ cfg = run["config"]
 st.caption(f"Signal: {run['signal']} · r={cfg['rank']}, T={cfg['T']}, α={cfg['alpha']:g}, γ={cfg['gamma']:g}, "
            f"outer={cfg['outer']}, seed={cfg['seed']} · {run['seconds']:.1f} s" + (" · stopped early" if run["stopped"] else ""))
 
-table = experiments.comparison_table(res)
-all_methods = [r["method"] for r in table]
-shown = st.multiselect("Show beside SHINBO", all_methods[1:], default=all_methods[1:], key="insp_methods")
+full_table = experiments.comparison_table(res)
+all_methods = [r["method"] for r in full_table]
+shown = st.multiselect("Show beside SHINBO", all_methods[1:], default=all_methods[1:], key=f"insp_methods_{run_name}")
 keep = [0] + [i for i, m in enumerate(all_methods) if m in shown]
-table = [table[i] for i in keep]
+table = [full_table[i] for i in keep]
 
 # the table, best values in bold green
 best = experiments.best_rows(table)
@@ -67,7 +67,7 @@ else:
         st.caption(f"Raw signal for reference: ENVSI {res.raw_envsi:.3f}, dominant envelope peak {res.raw_peak_hz:.1f} Hz "
                    f"(fault {fault:.2f} Hz).")
     others = [m.name for m in methods[1:]]
-    pick = st.selectbox("Reconstruction beside SHINBO's", others, key="insp_recon") if others else None
+    pick = st.selectbox("Reconstruction beside SHINBO's", others, key=f"insp_recon_{run_name}") if others else None
     shown_models = [methods[0]] + ([methods[1:][others.index(pick)]] if pick else [])
     figs = {
         "X vs WH": plots.reconstruction_pair(S.X, [m.result.W @ m.result.H for m in shown_models], S.freqs, S.times,
@@ -84,23 +84,21 @@ for k, (title, fig) in enumerate(figs.items()):
 if run["kind"] == "signal":
     st.subheader("Listen to the components")
     c1, c2 = st.columns(2)
-    who = c1.selectbox("Method", [m.name for m in methods], key="insp_audio_m")
+    who = c1.selectbox("Method", [m.name for m in methods], key=f"insp_audio_m_{run_name}")
     m = methods[[x.name for x in methods].index(who)]
-    comp = c2.selectbox("Component", list(range(1, m.components.shape[0] + 1)), index=m.soi.index, key="insp_audio_c",
+    comp = c2.selectbox("Component", list(range(1, m.components.shape[0] + 1)), index=m.soi.index, key=f"insp_audio_c_{run_name}_{who}",
                         format_func=lambda c: f"{c}" + (" (SOI)" if c - 1 == m.soi.index else ""))
     y = m.components[comp - 1]
     st.audio(y / max(np.abs(y).max(), 1e-12), sample_rate=int(round(res.fs)))
 
 st.subheader("Downloads")
-results_all = res.results if run["kind"] == "matrix" else [m.result for m in res.methods]
-names_all = [r["method"] for r in experiments.comparison_table(res)]
 c1, c2, c3, c4 = st.columns(4)
-c1.download_button("Results (NPZ)", export.results_npz(results_all, names_all, cfg), f"{run_name}.npz",
-                   mime="application/octet-stream", key="dl_npz")
-c2.download_button("Metrics (CSV)", export.table_csv(experiments.comparison_table(res)), f"{run_name}-metrics.csv",
-                   mime="text/csv", key="dl_csv")
+c1.download_button("Results (NPZ)", export.results_npz(res.results, [r["method"] for r in full_table], cfg),
+                   f"{run_name}.npz", mime="application/octet-stream", key="dl_npz")
+c2.download_button("Metrics (CSV)", export.table_csv(full_table), f"{run_name}-metrics.csv", mime="text/csv",
+                   key="dl_csv")
 c3.download_button("Configuration (JSON)", export.config_json(cfg), f"{run_name}-config.json",
                    mime="application/json", key="dl_cfg")
-which = c4.selectbox("Figure as interactive HTML", list(figs), key="dl_fig_pick")
+which = c4.selectbox("Figure as interactive HTML", list(figs), key=f"dl_fig_pick_{run_name}")
 c4.download_button("Download figure", figs[which].to_html(include_plotlyjs="cdn"), f"{run_name}-{which}.html",
                    mime="text/html", key="dl_fig")

@@ -152,9 +152,8 @@ if go:
         state.show_error(exc)
         result = None
     if result is not None and n_done:
-        name = state.add_run(registry, dict(name=run_name, kind=rec["kind"], config=config, result=result, signal=rec["name"],
-                                  fault_hz=rec.get("fault_hz"), seconds=time.perf_counter() - t0,
-                                  stopped=live.interrupt is not None, fs=rec.get("fs"), soi=rec.get("soi")))
+        state.add_run(registry, dict(name=run_name, kind=rec["kind"], config=config, result=result, signal=rec["name"],
+                                     seconds=time.perf_counter() - t0, stopped=live.interrupt is not None))
     if live.interrupt is not None:
         raise live.interrupt  # let Streamlit carry on with the click that stopped us
 
@@ -165,11 +164,9 @@ if last:
     table = experiments.comparison_table(res)
     st.success(f"**{last}** finished in {run['seconds']:.1f} s" + (" (stopped early; what was computed is kept)"
                                                                       if run["stopped"] else ""))
-    first = res.results[0] if run["kind"] == "matrix" else res.methods[0].result
     c1, c2 = st.columns(2)
-    c1.plotly_chart(plots.lambda_history(first.history["lambdas"], title="SHINBO: λ per row"), key="run_lam")
-    curves = {r["method"]: (m.history["objective"] if run["kind"] == "matrix" else m.result.history["objective"])
-              for r, m in zip(table, res.results if run["kind"] == "matrix" else res.methods)}
-    c2.plotly_chart(plots.objective_history(curves), key="run_obj")
+    c1.plotly_chart(plots.lambda_history(res.results[0].history["lambdas"], title="SHINBO: λ per row"), key="run_lam")
+    c2.plotly_chart(plots.objective_history({t["method"]: r.history["objective"] for t, r in zip(table, res.results)}),
+                    key="run_obj")
     st.dataframe(table, hide_index=True)
     st.page_link("pages/inspect.py", label="Inspect this run side by side →", icon=":material/search:")

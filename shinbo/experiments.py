@@ -140,6 +140,11 @@ class SignalAnalysis:
     methods: list[MethodAnalysis]
     settings: dict
 
+    @property
+    def results(self) -> list[FitResult]:
+        """The fits, in method order (as :attr:`MatrixAnalysis.results`)."""
+        return [m.result for m in self.methods]
+
 
 def analyze_components(S: spectral.Spectrogram, res: FitResult, fault_hz, *, name="", reconstruction="wiener",
                        peak_band=(20.0, 500.0), max_hz=None, envsi_kwargs=None) -> MethodAnalysis:
