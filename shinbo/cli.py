@@ -97,8 +97,16 @@ def _table(headers, rows) -> str:
     return "\n".join(lines)
 
 
+def _warm_kernels():
+    from . import kernels
+    if kernels._fast is None:  # first use in this process: compiling (or loading the cache) takes a moment
+        print("# preparing the fast kernels (compiled once, then cached)", file=sys.stderr)
+    kernels.fast_available()
+
+
 def cmd_analyze(a) -> int:
     sig = io.load_signal(a.path, channel=a.channel, fs=a.fs, nfft=a.nfft, hop=a.hop)
+    _warm_kernels()
     rpm = a.rpm if a.rpm is not None else sig.rpm
     fault_hz = bearings.resolve_fault(a.fault, rpm, a.bearing) if a.fault is not None else None
     for note in sig.notes:
@@ -133,6 +141,7 @@ def cmd_analyze(a) -> int:
 
 
 def cmd_synth(a) -> int:
+    _warm_kernels()
     methods = experiments.default_methods(_floats(a.baselines, "--baselines"), _shinbo_params(a))
     noises = _floats(a.noise, "--noise")
 
