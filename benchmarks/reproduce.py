@@ -225,6 +225,7 @@ def main(argv=None):
         "SHINBO penalty log (Gaussian entropy)": sh(penalty="log"),
         "SHINBO normalized step α=0.05": sh(step="normalized", alpha=0.05),
         "SHINBO warm start 50, α=10": sh(warm_start=50, alpha=10.0),
+        "SHINBO λ adapts for 20 iterations only": sh(adapt_iters=20),
     }
     abl = synthetic_rows(ablations, abl_noises, abl_seeds, "ablation")
     abl_sum = summarize(abl)

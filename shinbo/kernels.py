@@ -1,13 +1,18 @@
 """Row-step, H-update and W-update kernels: a plain numpy reference and a fused fast path.
 
 The numpy functions are the reference implementation: one full-matrix temporary per
-operation, written to be read next to ``docs``/the design note (§2, §3, §5). The fast path
-is Numba (``@njit(parallel=True, cache=True, fastmath=False)``): it loops over columns of
-X, and for each column runs all T row steps while the column (m values) sits in cache,
-with the sensitivity recurrence fused in, so X is read once per row instead of ~8 times
-per step, and the loop is parallel over columns (the Jacobian of a row step is diagonal,
-design note §6). ``fastmath`` stays off so that the fast path agrees with the reference
-to rounding (the tests hold it to 1e-10 relative in float64).
+operation, written to be read next to the design note (§2, §3, §5). The fast path is Numba
+(``@njit(parallel=True, cache=True)``, in :mod:`shinbo._numba_kernels`): it loops over
+columns of X, and for each column runs all T row steps while the column (m values) sits in
+cache, with the sensitivity recurrence fused in, so X is read once per row instead of ~8
+times per step, and the loop is parallel over columns (the Jacobian of a row step is
+diagonal, design note §6). Its only fast-math flag is ``reassoc``, which lets LLVM
+vectorize the sums over the m rows of a column by adding them in another order: the fast
+path then agrees with the reference (which sums in BLAS's own order) to ~1e-15, held to
+1e-10 relative by the tests. No ``nnan``/``ninf``/``contract``: NaN and Inf keep their IEEE
+meaning and no FMA changes the rounding. (With ``fastmath=False`` the row kernel, where
+SHINBO spends its time, ran 4.2× slower here: 3.5 ms instead of 0.84 ms per row at
+m = 257, n = 1782, T = 4.)
 
 Numba was chosen over Cython/C extensions because it needs no compiler toolchain at
 install time, caches compiled code on disk, and keeps the kernels in Python syntax beside

@@ -275,3 +275,20 @@ def test_diversity_penalty_hypergradient_matches_finite_difference(penalty, gamm
     d = 1e-6
     fd = (R(lam + d) - R(lam - d)) / (2 * d)
     assert abs(grad - fd) <= 1e-5 * abs(fd)
+
+
+def test_a_non_finite_objective_is_refused_not_returned(monkeypatch):
+    from shinbo import kernels as k
+
+    real = k._NumpyBackend.divergences
+
+    def broken(self, W, H):
+        total, train, valid = real(self, W, H)
+        return float("nan"), train, valid
+
+    monkeypatch.setattr(k._NumpyBackend, "divergences", broken)
+    data = shinbo.synthetic_nmf(seed=0)
+    with pytest.raises(shinbo.NonFiniteError, match="non-finite objective at iteration 1"):
+        shinbo.fit_shinbo(data.X, 3, seed=0, backend="numpy", max_iter=5)
+    with pytest.raises(ValueError):
+        shinbo.fit_mu(data.X, 3, backend="numpy", max_iter=5)
