@@ -19,8 +19,9 @@ runs, and compare SHINBO side by side with the fixed-penalty MU baselines (λ = 
 st.image("assets/shinbo-overview.svg", caption="The bi-level loop: W update, T row steps with sensitivities, λ step.")
 
 st.subheader("Start in three clicks")
-st.markdown("1. **Load the demo** (a simulated outer-race fault at 107.3 Hz, hidden under shaft harmonics and noise)"
-            "  2. **Run** SHINBO and the baselines  3. **Inspect** the comparison.")
+st.markdown("1. **Load the demo**: a simulated outer-race fault at 107.3 Hz, hidden under shaft harmonics and noise\n"
+            "2. **Run** SHINBO and the baselines\n"
+            "3. **Inspect** the comparison, plot beside plot")
 if st.button("Load the demo and go to Run", type="primary", key="home_demo"):
     state.load_demo()
     st.switch_page("pages/run.py")

@@ -3,7 +3,7 @@ import streamlit as st
 
 import shinbo
 from pages import state
-from shinbo import plots
+from shinbo import experiments, plots
 
 state.init()
 st.title("Learn: how SHINBO tunes λ")
@@ -32,10 +32,7 @@ lam = c3.slider("λ_l", 0.0, 2.0, 0.3, 0.01, key="lt_lam")
 T = c4.slider("T", 1, 16, 4, key="lt_T")
 gamma = c5.selectbox("γ", [1.0, 0.5], key="lt_gamma")
 
-toy = shinbo.synthetic_nmf(40, 30, 3, noise=0.05, seed=int(seed))
-X = toy.X / toy.X.mean()
-W, H = shinbo.initialize(X, 3, "nndsvda")
-W, H = shinbo.normalize_columns(W, H)
+X, W, H = experiments.toy_problem(int(seed))
 hs, ss = shinbo.inner_row_trajectory(X, W, H, int(row), lam, T, gamma)
 _, _, grad = shinbo.row_hypergradient(X, W, H, int(row), lam, T, gamma)
 fd = shinbo.finite_difference_hypergradient(X, W, H, int(row), lam, T, gamma)

@@ -20,7 +20,7 @@ from .signals import synthetic_nmf
 
 __all__ = ["MethodSpec", "default_methods", "ProgressEvent", "run_methods", "MethodAnalysis",
            "SignalAnalysis", "analyze_signal", "analyze_components", "synthetic_study", "summarize_study",
-           "DEMO_RANK"]
+           "DEMO_RANK", "toy_problem"]
 
 DEMO_RANK = 4
 
@@ -385,3 +385,18 @@ def paired_wins(rows: list[dict], metric: str = "sir_h", reference: str = "SHINB
             out.append(dict(noise=noise, seeds=len(diffs), median_difference=float(np.median(diffs)),
                             shinbo_wins=int(np.sum(np.array(diffs) > 0))))
     return out
+
+
+def toy_problem(seed: int = 0, *, m: int = 40, n: int = 30, r: int = 3, noise: float = 0.05):
+    """A small problem to watch one row's T-step dynamics on (the app's Learn page).
+
+    Returns ``(X, W, H)``: a synthetic X (:func:`shinbo.synthetic_nmf`) divided by its mean, and
+    its NNDSVDa initialization with unit-ℓ1 columns of W, i.e. the state SHINBO's first inner
+    steps start from.
+    """
+    from .nmf import initialize, normalize_columns
+
+    toy = synthetic_nmf(m, n, r, noise=noise, seed=seed)
+    X = toy.X / toy.X.mean()
+    W, H = normalize_columns(*initialize(X, r, "nndsvda"))
+    return X, W, H
