@@ -29,7 +29,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import shinbo  # noqa: E402
-from shinbo import analysis, bearings, experiments, io, metrics, plots, signals, spectral  # noqa: E402
+from shinbo import analysis, bearings, experiments, io, metrics, plots, signals  # noqa: E402
 from shinbo.experiments import MethodSpec  # noqa: E402
 
 T_DEFAULT = 4

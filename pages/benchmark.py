@@ -1,4 +1,5 @@
-import numpy as np
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
@@ -72,3 +73,17 @@ if grid:
     c1.plotly_chart(plots.sensitivity_heatmap(grid["sir_h"], grid["T"], grid["alpha"]), key="sens_sir")
     c2.plotly_chart(plots.sensitivity_heatmap(grid["final_lambda"], grid["T"], grid["alpha"], title="Mean final λ",
                                               colorbar="λ"), key="sens_lam")
+
+st.divider()
+st.subheader("The full study")
+study = experiments.load_study(Path(__file__).resolve().parents[1] / "benchmarks" / "results")
+if not study:
+    st.info("No saved study yet: run `python benchmarks/reproduce.py` (about 6 minutes) to fill benchmarks/results/.")
+else:
+    st.caption("Saved by `python benchmarks/reproduce.py` (20 seeds per noise level, ablations, the T × α grid, the "
+               "bearing simulator and the CWRU recordings); docs/RESULTS.md states which claims of the paper it "
+               "reproduces.")
+    for name, title in experiments.STUDY_TABLES.items():
+        if name in study:
+            with st.expander(title, expanded=name == "synthetic_summary"):
+                st.dataframe(pd.DataFrame(study[name]), hide_index=True, key=f"study_{name}")

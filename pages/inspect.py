@@ -2,7 +2,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-import shinbo
 from pages import state
 from shinbo import experiments, export, plots
 

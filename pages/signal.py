@@ -18,22 +18,25 @@ with tab_up:
     if up is not None:
         data = up.getvalue()
         try:
-            channels = io.probe_channels(data, up.name)
+            found = io.probe(data, up.name)
         except shinbo.ShinboError as exc:
-            channels = None
+            found = None
             state.show_error(exc)
-        if channels:
-            c1, c2 = st.columns(2)
-            ch = c1.selectbox(f"Channel ({len(channels)} in the file)", channels, key="up_channel")
-            fs_in = c2.number_input("Sampling rate (Hz), 0 = from the file", min_value=0.0, value=0.0, step=1000.0,
-                                    key="up_fs")
+        if found is not None:
+            c1, c2, c3 = st.columns(3)
+            ch = c1.selectbox(f"Channel ({len(found.channels)} in the file)", found.channels, key="up_channel")
+            fs_in = c2.number_input("Sampling rate (Hz)" + ("" if found.fs else ": the file does not say, please give it"),
+                                    min_value=0.0, value=float(found.fs or 0.0), step=1000.0, key=f"up_fs_{up.name}")
+            rpm_in = c3.number_input("Shaft speed (rpm), 0 = unknown", min_value=0.0, value=float(found.rpm or 0.0),
+                                     step=10.0, key=f"up_rpm_{up.name}")
+            for note in found.notes:
+                st.caption(note)
             if st.button("Use this recording", type="primary", key="up_use"):
                 try:
                     sig = io.load_signal(data, up.name, channel=ch, fs=fs_in or None)
                     state.set_signal(state.recording_record(sig.samples, sig.fs, f"{sig.source} [{sig.channel}]",
-                                                            rpm=sig.rpm, notes=sig.notes))
-                    st.success(f"Loaded {sig.samples.size} samples at {sig.fs:g} Hz ({sig.duration:.2f} s). "
-                               + " · ".join(sig.notes))
+                                                            rpm=rpm_in or sig.rpm, notes=sig.notes))
+                    st.success(f"Loaded {sig.samples.size} samples at {sig.fs:g} Hz ({sig.duration:.2f} s).")
                 except shinbo.ShinboError as exc:
                     state.show_error(exc)
 

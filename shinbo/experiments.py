@@ -20,7 +20,7 @@ from .signals import synthetic_nmf
 
 __all__ = ["MethodSpec", "default_methods", "ProgressEvent", "run_methods", "MethodAnalysis",
            "SignalAnalysis", "analyze_signal", "analyze_components", "synthetic_study", "summarize_study",
-           "DEMO_RANK", "toy_problem"]
+           "DEMO_RANK", "toy_problem", "load_study", "STUDY_TABLES"]
 
 DEMO_RANK = 4
 
@@ -400,3 +400,36 @@ def toy_problem(seed: int = 0, *, m: int = 40, n: int = 30, r: int = 3, noise: f
     X = toy.X / toy.X.mean()
     W, H = normalize_columns(*initialize(X, r, "nndsvda"))
     return X, W, H
+
+
+STUDY_TABLES = {"synthetic_summary": "Synthetic protocol (medians over seeds)",
+                "synthetic_paired": "Paired per seed: SHINBO minus the best fixed-λ baseline",
+                "ablation_summary": "Ablations", "sensitivity": "Sensitivity to T and α",
+                "bearing_summary": "Bearing data (simulator and CWRU)"}
+
+
+def load_study(results_dir) -> dict:
+    """The tables ``benchmarks/reproduce.py`` wrote (``{name: list of dict}``), numbers parsed.
+
+    Missing files are left out; an empty dict means no study has been run there.
+    """
+    import csv
+    from pathlib import Path
+
+    out = {}
+    for name in STUDY_TABLES:
+        path = Path(results_dir) / f"{name}.csv"
+        if not path.is_file():
+            continue
+        rows = []
+        with path.open(newline="") as f:
+            for r in csv.DictReader(f):
+                parsed = {}
+                for k, v in r.items():
+                    try:
+                        parsed[k] = float(v) if v not in ("", "True", "False") else v
+                    except ValueError:
+                        parsed[k] = v
+                rows.append(parsed)
+        out[name] = rows
+    return out

@@ -19,7 +19,7 @@ import numpy as np
 from .errors import SignalLoadError
 from .spectral import DEFAULT_HOP, DEFAULT_NFFT, min_signal_length
 
-__all__ = ["Signal", "load_signal", "probe_channels", "FORMATS", "DEFAULT_MAX_BYTES", "data_dir"]
+__all__ = ["Signal", "load_signal", "probe", "Probe", "probe_channels", "FORMATS", "DEFAULT_MAX_BYTES", "data_dir"]
 
 AUDIO = (".wav", ".flac", ".ogg", ".aiff", ".aif")
 FORMATS = AUDIO + (".mat", ".csv", ".txt", ".npy")
@@ -368,10 +368,33 @@ def load_signal(source, name: str | None = None, *, channel=None, fs: float | No
     return Signal(samples=x, fs=float(f), channel=str(ch), rpm=rpm, source=name, channels=list(chans), notes=notes)
 
 
-def probe_channels(source, name: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[str]:
-    """The channels (audio/NPY), variables (MAT) or columns (CSV) a file offers, for a picker."""
+@dataclass
+class Probe:
+    """What a file offers before the user picks: its channels, and the sampling rate and shaft
+    speed the file (or its name) gives, ``None`` where it says nothing."""
+
+    channels: list
+    fs: float | None
+    rpm: float | None
+    notes: list
+
+
+def probe(source, name: str | None = None, *, channel=None, max_bytes: int = DEFAULT_MAX_BYTES) -> Probe:
+    """Read a file once to offer its channels and pre-fill the sampling rate and rpm (the app's picker).
+
+    Raises :class:`SignalLoadError` for a file that cannot be read at all; a file that only
+    lacks its sampling rate (NPY, a headerless CSV) gives ``fs=None``.
+    """
     try:
-        sig = load_signal(source, name, fs=1.0, max_bytes=max_bytes, nfft=16, hop=16)
-    except SignalLoadError:
-        raise
-    return sig.channels
+        sig = load_signal(source, name, channel=channel, max_bytes=max_bytes, nfft=16, hop=16)
+        return Probe(sig.channels, sig.fs, sig.rpm, sig.notes)
+    except SignalLoadError as exc:
+        if "sampling rate" not in str(exc):
+            raise
+    sig = load_signal(source, name, channel=channel, fs=1.0, max_bytes=max_bytes, nfft=16, hop=16)
+    return Probe(sig.channels, None, sig.rpm, [n for n in sig.notes if "sampling rate" not in n])
+
+
+def probe_channels(source, name: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[str]:
+    """The channels (audio/NPY), variables (MAT) or columns (CSV) a file offers."""
+    return probe(source, name, max_bytes=max_bytes).channels

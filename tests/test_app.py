@@ -100,10 +100,26 @@ def test_good_upload_is_loaded_with_its_channels(tmp_path):
     at.switch_page("pages/signal.py").run()
     at.file_uploader(key="upload").set_value(("two.npy", buf.getvalue(), "application/octet-stream")).run()
     assert at.selectbox(key="up_channel").options == ["channel 0", "channel 1"]
-    at.number_input(key="up_fs").set_value(12000.0).run()
+    at.number_input(key="up_fs_two.npy").set_value(12000.0).run()
     at.button(key="up_use").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert any("two.npy" in h.value for h in at.subheader)
+
+
+def test_cwru_upload_prefills_fs_and_rpm(cwru_dir):
+    from tests.conftest import cwru_file
+
+    path = cwru_file(cwru_dir, "130_OR007-6_0_12k_DE.mat")
+    at = _app()
+    at.run()
+    at.switch_page("pages/signal.py").run()
+    at.file_uploader(key="upload").set_value((path.name, path.read_bytes(), "application/octet-stream")).run()
+    assert at.selectbox(key="up_channel").value == "X130_DE_time"
+    assert at.number_input(key=f"up_fs_{path.name}").value == 12000.0
+    assert at.number_input(key=f"up_rpm_{path.name}").value == 1796.0
+    at.button(key="up_use").click().run()
+    assert not at.exception and not at.error
+    assert any("X130_DE_time" in h.value for h in at.subheader)
 
 
 def test_synthetic_matrix_flow_shows_sir():
@@ -143,3 +159,12 @@ def test_learn_page_forward_mode_matches_finite_difference():
     assert rel < 1e-5
     at.slider(key="lt_T").set_value(8).run()
     assert float(at.metric[2].value) < 1e-5
+
+
+def test_benchmark_page_shows_the_saved_study():
+    at = _app()
+    at.run()
+    at.switch_page("pages/benchmark.py").run()
+    assert not at.exception
+    tables = [d.value for d in at.dataframe]
+    assert tables and "sir_h" in tables[0].columns and set(tables[0]["method"]) >= {"SHINBO", "MU λ=0"}

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 import shinbo
-from shinbo import kernels
 from shinbo.nmf import FLOOR, normalize_columns, penalized_objective, update_h, update_w
 
 

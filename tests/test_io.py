@@ -8,7 +8,7 @@ import soundfile as sf
 from scipy.io import savemat
 
 from shinbo import SignalLoadError
-from shinbo.io import load_signal, probe_channels
+from shinbo.io import load_signal, probe, probe_channels
 
 FS = 8000.0
 SIG = np.sin(2 * np.pi * 440 * np.arange(8000) / FS) + 0.1 * np.random.default_rng(0).standard_normal(8000)
@@ -42,6 +42,17 @@ def test_multichannel_audio_picks_and_reports_channels(tmp_path):
     p = tmp_path / "three.wav"
     p.write_bytes(data)
     assert probe_channels(p) == sig.channels
+    found = probe(p)
+    assert found.fs == FS and found.rpm is None
+
+
+def test_probe_of_a_file_without_a_sampling_rate():
+    buf = pyio.BytesIO()
+    np.save(buf, SIG)
+    found = probe(buf.getvalue(), "x.npy")
+    assert found.fs is None and found.channels == ["channel 0"]
+    with pytest.raises(SignalLoadError, match="unknown format"):
+        probe(b"abc", "x.doc")
 
 
 def test_cwru_style_mat_gets_channels_rpm_and_fs_from_the_name(tmp_path):
