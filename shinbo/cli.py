@@ -99,7 +99,7 @@ def _table(headers, rows) -> str:
 
 def _warm_kernels():
     from . import kernels
-    if kernels._fast is None:  # first use in this process: compiling (or loading the cache) takes a moment
+    if not kernels.fast_loaded():  # first use in this process: compiling (or loading the cache) takes a moment
         print("# preparing the fast kernels (compiled once, then cached)", file=sys.stderr)
     kernels.fast_available()
 

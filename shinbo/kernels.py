@@ -223,6 +223,11 @@ def _load_fast():
     return _fast
 
 
+def fast_loaded() -> bool:
+    """True once the fast kernels have been compiled or loaded in this process (no work done)."""
+    return bool(_fast)
+
+
 def fast_available() -> bool:
     """True when the Numba kernels import and compile (compiling them on first call)."""
     return bool(_load_fast())

@@ -80,6 +80,11 @@ def test_demo_run_inspect_in_chromium():
                 box = page.get_by_label("max iterations")
                 box.fill("20000")
                 box.press("Enter")
+                page.wait_for_timeout(1000)
+                page.get_by_text("More settings").click()
+                tol = page.get_by_label("tolerance")
+                tol.fill("0")  # tol = 0: no early convergence, so the run is still going when Stop is pressed
+                tol.press("Enter")
                 page.wait_for_timeout(1500)
                 page.get_by_role("button", name="Run SHINBO and the baselines").click()
                 page.get_by_text("SHINBO: iteration").first.wait_for(timeout=60_000)
