@@ -60,8 +60,7 @@ def add_run(registry: dict, record: dict) -> str:
         name, k = f"{base} ({k})", k + 1
     record["name"] = name
     record["created"] = _dt.datetime.now().strftime("%H:%M:%S")
-    registry.pop(name, None)
-    registry[name] = record  # the newest run is the registry's last entry
+    registry[name] = record  # a new key: the newest run is the registry's last entry
     return name
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from . import analysis, metrics, spectral
 from .bilevel import fit_shinbo
 from .errors import InvalidParameterError
-from .nmf import FitResult, IterationInfo, fit_mu
+from .nmf import FitResult, IterationInfo, fit_mu, initialize, normalize_columns
 from .signals import synthetic_nmf
 
 __all__ = ["MethodSpec", "default_methods", "ProgressEvent", "run_methods", "MethodAnalysis",
@@ -394,8 +394,6 @@ def toy_problem(seed: int = 0, *, m: int = 40, n: int = 30, r: int = 3, noise: f
     its NNDSVDa initialization with unit-ℓ1 columns of W, i.e. the state SHINBO's first inner
     steps start from.
     """
-    from .nmf import initialize, normalize_columns
-
     toy = synthetic_nmf(m, n, r, noise=noise, seed=seed)
     X = toy.X / toy.X.mean()
     W, H = normalize_columns(*initialize(X, r, "nndsvda"))

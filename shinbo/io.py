@@ -157,7 +157,7 @@ def _audio(data, name, channel):
     chans = [f"channel {i}" for i in range(x.shape[1])]
     k = _pick(chans, channel, "channel", name)
     notes = [f"{x.shape[1]} channel(s) in the file; using {chans[k]}", f"sampling rate {fs} Hz from the file header"]
-    return x[:, k], float(fs), chans[k], None, chans, notes
+    return x[:, k], float(fs), chans[k], None, chans, notes, None
 
 
 def _mat(data, name, channel, fs):
@@ -201,10 +201,11 @@ def _mat(data, name, channel, fs):
     else:
         fs_note = "sampling rate given by the caller"
     if fs is None:
-        raise SignalLoadError(f"the sampling rate of {name} is not known: give it (fs, Hz), put 12k/48k in "
-                              "the file name (CWRU), or store a variable named fs")
+        return (vectors[names[k]], None, names[k], rpm, names, notes,
+                f"the sampling rate of {name} is not known: give it (fs, Hz), put 12k/48k in "
+                "the file name (CWRU), or store a variable named fs")
     notes.append(fs_note)
-    return vectors[names[k]], float(fs), names[k], rpm, names, notes
+    return vectors[names[k]], float(fs), names[k], rpm, names, notes, None
 
 
 def _csv(data, name, column, fs):
@@ -265,8 +266,9 @@ def _csv(data, name, column, fs):
         raise SignalLoadError(f"{name} has only a time column and no signal")
     k = _pick(choices, column, "column", name)
     if fs is None:
-        raise SignalLoadError(f"the sampling rate of {name} is not known: give it (fs, Hz) or add a time column")
-    return table[:, idx[k]], float(fs), choices[k], None, choices, notes
+        return (table[:, idx[k]], None, choices[k], None, choices, notes,
+                f"the sampling rate of {name} is not known: give it (fs, Hz) or add a time column")
+    return table[:, idx[k]], float(fs), choices[k], None, choices, notes, None
 
 
 def _npy(data, name, channel, fs):
@@ -288,8 +290,9 @@ def _npy(data, name, channel, fs):
     chans = [f"channel {i}" for i in range(len(cols))]
     k = _pick(chans, channel, "channel", name)
     if fs is None:
-        raise SignalLoadError(f"the sampling rate of {name} is not known: a .npy file does not store it; give fs (Hz)")
-    return np.asarray(cols[k]), float(fs), chans[k], None, chans, ["sampling rate given by the caller"]
+        return (np.asarray(cols[k]), None, chans[k], None, chans, [],
+                f"the sampling rate of {name} is not known: a .npy file does not store it; give fs (Hz)")
+    return np.asarray(cols[k]), float(fs), chans[k], None, chans, ["sampling rate given by the caller"], None
 
 
 def _check_samples(x, name, nfft, hop):
@@ -307,6 +310,30 @@ def _check_samples(x, name, nfft, hop):
         raise SignalLoadError(f"{name}: the signal has {x.size} samples; at least {need} are needed "
                               f"(a few STFT windows of {nfft} samples, hop {hop})")
     return x
+
+
+def _read(source, name, channel, fs, max_bytes):
+    """Read and parse a file: (x, fs or None, channel, rpm, channels, notes, why fs is missing, name)."""
+    if fs is not None:
+        try:
+            fs = float(fs)
+        except (TypeError, ValueError):
+            raise SignalLoadError(f"the sampling rate fs must be a number of Hz; got {fs!r}") from None
+        if not np.isfinite(fs) or fs <= 0:
+            raise SignalLoadError(f"the sampling rate fs must be > 0 Hz; got {fs:g}")
+    data, name = _read_bytes(source, name, max_bytes)
+    ext = _ext(name)
+    if ext in AUDIO:
+        x, f, ch, rpm, chans, notes, missing = _audio(data, name, channel)
+        if fs is not None:
+            f, notes = fs, notes[:-1] + ["sampling rate given by the caller"]
+    elif ext == ".mat":
+        x, f, ch, rpm, chans, notes, missing = _mat(data, name, channel, fs)
+    elif ext in (".csv", ".txt"):
+        x, f, ch, rpm, chans, notes, missing = _csv(data, name, channel, fs)
+    else:
+        x, f, ch, rpm, chans, notes, missing = _npy(data, name, channel, fs)
+    return x, f, ch, rpm, chans, notes, missing, name
 
 
 def load_signal(source, name: str | None = None, *, channel=None, fs: float | None = None,
@@ -343,25 +370,9 @@ def load_signal(source, name: str | None = None, *, channel=None, fs: float | No
     >>> sig.samples.shape, sig.fs
     ((5000,), 10000.0)
     """
-    if fs is not None:
-        try:
-            fs = float(fs)
-        except (TypeError, ValueError):
-            raise SignalLoadError(f"the sampling rate fs must be a number of Hz; got {fs!r}") from None
-        if not np.isfinite(fs) or fs <= 0:
-            raise SignalLoadError(f"the sampling rate fs must be > 0 Hz; got {fs:g}")
-    data, name = _read_bytes(source, name, max_bytes)
-    ext = _ext(name)
-    if ext in AUDIO:
-        x, f, ch, rpm, chans, notes = _audio(data, name, channel)
-        if fs is not None:
-            f, notes = fs, notes[:-1] + ["sampling rate given by the caller"]
-    elif ext == ".mat":
-        x, f, ch, rpm, chans, notes = _mat(data, name, channel, fs)
-    elif ext in (".csv", ".txt"):
-        x, f, ch, rpm, chans, notes = _csv(data, name, channel, fs)
-    else:
-        x, f, ch, rpm, chans, notes = _npy(data, name, channel, fs)
+    x, f, ch, rpm, chans, notes, missing_fs, name = _read(source, name, channel, fs, max_bytes)
+    if f is None:
+        raise SignalLoadError(missing_fs)
     if not np.isfinite(f) or f <= 0:
         raise SignalLoadError(f"the sampling rate of {name} must be > 0 Hz; got {f:g}")
     x = _check_samples(x, name, nfft, hop)
@@ -383,16 +394,11 @@ def probe(source, name: str | None = None, *, channel=None, max_bytes: int = DEF
     """Read a file once to offer its channels and pre-fill the sampling rate and rpm (the app's picker).
 
     Raises :class:`SignalLoadError` for a file that cannot be read at all; a file that only
-    lacks its sampling rate (NPY, a headerless CSV) gives ``fs=None``.
+    lacks its sampling rate (NPY, a headerless CSV) gives ``fs=None``. The samples themselves
+    are checked by :func:`load_signal`, when the user has chosen.
     """
-    try:
-        sig = load_signal(source, name, channel=channel, max_bytes=max_bytes, nfft=16, hop=16)
-        return Probe(sig.channels, sig.fs, sig.rpm, sig.notes)
-    except SignalLoadError as exc:
-        if "sampling rate" not in str(exc):
-            raise
-    sig = load_signal(source, name, channel=channel, fs=1.0, max_bytes=max_bytes, nfft=16, hop=16)
-    return Probe(sig.channels, None, sig.rpm, [n for n in sig.notes if "sampling rate" not in n])
+    _, f, _, rpm, chans, notes, _, _ = _read(source, name, channel, None, max_bytes)
+    return Probe(list(chans), f, rpm, notes)
 
 
 def probe_channels(source, name: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[str]:

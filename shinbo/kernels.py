@@ -246,17 +246,15 @@ def set_num_threads(n: int | None) -> int:
     Results do not depend on it (every sum is taken in a fixed order). No effect on the
     numpy reference, which uses BLAS's own threads.
     """
+    if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1):
+        from .errors import InvalidParameterError
+        raise InvalidParameterError(f"the thread count must be an integer >= 1 or None; got {n!r}")
     mod = _load_fast()
     if not mod:
         return 1
     import numba
     top = numba.config.NUMBA_NUM_THREADS
-    if n is None:
-        n = top
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        from .errors import InvalidParameterError
-        raise InvalidParameterError(f"the thread count must be an integer >= 1 or None; got {n!r}")
-    numba.set_num_threads(min(int(n), top))
+    numba.set_num_threads(min(int(top if n is None else n), top))
     return numba.get_num_threads()
 
 
