@@ -78,11 +78,6 @@ def md_table(rows: list[dict], cols: list[str], fmt: dict | None = None) -> str:
     return "\n".join(out)
 
 
-def med_iqr(vals):
-    v = np.asarray(vals, dtype=float)
-    return float(np.median(v)), float(np.subtract(*np.percentile(v, [75, 25])))
-
-
 # --------------------------------------------------------------------------------------
 # 1. The paper's synthetic protocol
 # --------------------------------------------------------------------------------------
@@ -107,38 +102,8 @@ def synthetic_rows(variants: dict, noises, seeds, label, max_iter=3000) -> list[
     return rows
 
 
-def summarize(rows, group=("method", "noise")):
-    out = []
-    groups = {}
-    for r in rows:
-        groups.setdefault(tuple(r[g] for g in group), []).append(r)
-    for key, rs in groups.items():
-        e = dict(zip(group, key))
-        e["runs"] = len(rs)
-        for k in ("sir_h", "sir_w", "sparsity", "n_iter", "seconds"):
-            e[k], e[k + "_iqr"] = med_iqr([r[k] for r in rs])
-        e["converged"] = sum(bool(r["converged"]) for r in rs)
-        out.append(e)
-    return out
-
-
-def paired(rows, baselines):
-    out = []
-    for noise in sorted({r["noise"] for r in rows}):
-        by_seed = {}
-        for r in rows:
-            if r["noise"] == noise:
-                by_seed.setdefault(r["seed"], {})[r["method"]] = r
-        d_sir, d_sp, wins = [], [], 0
-        for s, d in by_seed.items():
-            best = max((d[b] for b in baselines if b in d), key=lambda r: r["sir_h"])
-            diff = d["SHINBO"]["sir_h"] - best["sir_h"]
-            d_sir.append(diff)
-            d_sp.append(d["SHINBO"]["sparsity"] - best["sparsity"])
-            wins += diff > 0
-        out.append(dict(noise=noise, seeds=len(d_sir), median_sir_h_difference=float(np.median(d_sir)),
-                        median_sparsity_difference=float(np.median(d_sp)), shinbo_wins=int(wins)))
-    return out
+def summarize(rows):
+    return experiments.summarize_study(rows, keys=("sir_h", "sir_w", "sparsity", "n_iter", "seconds"))
 
 
 def mu(lam, **kw):
@@ -193,14 +158,13 @@ def main(argv=None):
     n_seeds = a.seeds or (3 if quick else 20)
     seeds = list(range(n_seeds))
     noises = [0.0, 0.05] if quick else [0.0, 0.01, 0.05, 0.1]
-    baselines = ["MU λ=0", "MU λ=0.1", "MU λ=0.5"]
     figs = {}
 
     # 1. synthetic
     variants = {"SHINBO": sh(), "MU λ=0": mu(0.0), "MU λ=0.1": mu(0.1), "MU λ=0.5": mu(0.5)}
     syn = synthetic_rows(variants, noises, seeds, "synthetic")
     syn_sum = summarize(syn)
-    syn_pair = paired(syn, baselines)
+    syn_pair = experiments.paired_wins(syn, metrics=("sir_h", "sparsity"))
     write_csv(out / "synthetic.csv", syn)
     write_csv(out / "synthetic_summary.csv", syn_sum)
     write_csv(out / "synthetic_paired.csv", syn_pair)

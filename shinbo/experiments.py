@@ -259,7 +259,8 @@ def synthetic_study(*, m=100, n=70, r=3, w_zeros=0.1, h_zeros=0.7, noises=(0.0,)
 
 
 def summarize_study(rows: list[dict], keys=("sir_h", "sir_w", "sparsity", "seconds")) -> list[dict]:
-    """Median (and IQR) of each metric per (method, noise), in the order methods first appear."""
+    """Median (and IQR) of each metric per (method, noise), in the order methods first appear,
+    with the number of runs and (when the rows say) how many converged."""
     out = []
     groups: dict = {}
     for row in rows:
@@ -270,6 +271,8 @@ def summarize_study(rows: list[dict], keys=("sir_h", "sir_w", "sparsity", "secon
             v = np.array([r[k] for r in rs], dtype=np.float64)
             entry[k] = float(np.median(v))
             entry[k + "_iqr"] = float(np.subtract(*np.percentile(v, [75, 25])))
+        if "converged" in rs[0]:
+            entry["converged"] = sum(bool(r["converged"]) for r in rs)
         out.append(entry)
     return out
 
@@ -368,22 +371,32 @@ def sensitivity_grid(T_values=(1, 2, 4, 8), alphas=(1.0, 10.0, 100.0, 1000.0), *
     return dict(T=T_values, alpha=alphas, sir_h=sir, final_lambda=lam)
 
 
-def paired_wins(rows: list[dict], metric: str = "sir_h", reference: str = "SHINBO") -> list[dict]:
-    """Per noise level: SHINBO minus the best fixed-λ baseline on the same seed (median), and the win count."""
+def paired_wins(rows: list[dict], metrics=("sir_h",), reference: str = "SHINBO") -> list[dict]:
+    """Per noise level, paired on the seed: ``reference`` minus the best other method.
+
+    The best other method of a seed is the one with the highest ``metrics[0]``; for each
+    metric m the median of the differences is ``median_<m>_difference``, and ``shinbo_wins``
+    counts the seeds where the reference is ahead on ``metrics[0]``.
+    """
     out = []
     for noise in sorted({r["noise"] for r in rows}):
         by_seed: dict = {}
         for r in rows:
             if r["noise"] == noise:
-                by_seed.setdefault(r["seed"], {})[r["method"]] = r[metric]
-        diffs = []
-        for s, d in by_seed.items():
-            others = [v for k, v in d.items() if k != reference]
+                by_seed.setdefault(r["seed"], {})[r["method"]] = r
+        diffs = {m: [] for m in metrics}
+        for d in by_seed.values():
+            others = [r for k, r in d.items() if k != reference]
             if reference in d and others:
-                diffs.append(d[reference] - max(others))
-        if diffs:
-            out.append(dict(noise=noise, seeds=len(diffs), median_difference=float(np.median(diffs)),
-                            shinbo_wins=int(np.sum(np.array(diffs) > 0))))
+                best = max(others, key=lambda r: r[metrics[0]])
+                for m in metrics:
+                    diffs[m].append(d[reference][m] - best[m])
+        first = diffs[metrics[0]]
+        if first:
+            entry = dict(noise=noise, seeds=len(first))
+            entry.update({f"median_{m}_difference": float(np.median(diffs[m])) for m in metrics})
+            entry["shinbo_wins"] = int(np.sum(np.array(first) > 0))
+            out.append(entry)
     return out
 
 

@@ -240,3 +240,21 @@ def test_kurtosis_of_a_near_silent_or_silent_component_is_finite():
     assert np.isfinite(analysis.envelope_kurtosis(x * 1e-160))
     assert analysis.envelope_kurtosis(x * 1e-160) == pytest.approx(analysis.envelope_kurtosis(x), rel=1e-6)
     assert analysis.envelope_kurtosis(np.zeros(4000)) == 0.0
+
+
+def test_study_summary_and_paired_comparison_by_hand():
+    from shinbo import experiments
+
+    rows = [dict(method=m, noise=0.0, seed=s, sir_h=v, sparsity=sp, seconds=1.0, converged=c)
+            for m, s, v, sp, c in [("SHINBO", 0, 30.0, 70.0, True), ("MU λ=0", 0, 20.0, 60.0, True),
+                                   ("MU λ=0.1", 0, 25.0, 65.0, False),
+                                   ("SHINBO", 1, 10.0, 50.0, True), ("MU λ=0", 1, 12.0, 55.0, True),
+                                   ("MU λ=0.1", 1, 11.0, 40.0, True)]]
+    summary = experiments.summarize_study(rows, keys=("sir_h",))
+    assert [(s["method"], s["runs"], s["sir_h"], s["converged"]) for s in summary] == [
+        ("SHINBO", 2, 20.0, 2), ("MU λ=0", 2, 16.0, 2), ("MU λ=0.1", 2, 18.0, 1)]
+    (p,) = experiments.paired_wins(rows, metrics=("sir_h", "sparsity"))
+    # seed 0: best other is MU λ=0.1 (25): +5 dB, +5 %; seed 1: MU λ=0 (12): -2 dB, -5 %
+    assert p["seeds"] == 2 and p["shinbo_wins"] == 1
+    assert p["median_sir_h_difference"] == pytest.approx(1.5)
+    assert p["median_sparsity_difference"] == pytest.approx(0.0)
