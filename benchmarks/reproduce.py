@@ -17,7 +17,6 @@ band by ENVSI.
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime
 import platform
 import sys
@@ -29,7 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import shinbo  # noqa: E402
-from shinbo import analysis, bearings, experiments, io, metrics, plots, signals  # noqa: E402
+from shinbo import analysis, bearings, experiments, export, io, metrics, plots, signals  # noqa: E402
 from shinbo.experiments import MethodSpec  # noqa: E402
 
 T_DEFAULT = 4
@@ -54,14 +53,8 @@ class Progress:
 
 
 def write_csv(path: Path, rows: list[dict]):
-    if not rows:
-        return
-    keys = list(dict.fromkeys(k for r in rows for k in r))
-    with path.open("w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=keys)
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in ((k, r.get(k, "")) for k in keys)})
+    if rows:
+        path.write_text(export.table_csv(rows, float_format="{:.6g}"))
 
 
 def md_table(rows: list[dict], cols: list[str], fmt: dict | None = None) -> str:

@@ -35,14 +35,20 @@ def results_npz(results, names, config: dict) -> bytes:
     return buf.getvalue()
 
 
-def table_csv(rows: list[dict]) -> str:
-    """A list of dicts as CSV text (the columns of the first row, then any new ones)."""
+def table_csv(rows: list[dict], float_format: str | None = None) -> str:
+    """A list of dicts as CSV text (the columns of the first row, then any new ones).
+
+    ``float_format`` (e.g. ``"{:.6g}"``) formats float cells; None writes them in full.
+    """
     keys = list(dict.fromkeys(k for r in rows for k in r))
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=keys)
     w.writeheader()
     for r in rows:
-        w.writerow({k: r.get(k, "") for k in keys})
+        cells = {k: r.get(k, "") for k in keys}
+        if float_format:
+            cells = {k: float_format.format(v) if isinstance(v, float) else v for k, v in cells.items()}
+        w.writerow(cells)
     return buf.getvalue()
 
 

@@ -258,3 +258,11 @@ def test_study_summary_and_paired_comparison_by_hand():
     assert p["seeds"] == 2 and p["shinbo_wins"] == 1
     assert p["median_sir_h_difference"] == pytest.approx(1.5)
     assert p["median_sparsity_difference"] == pytest.approx(0.0)
+
+
+def test_table_csv_formats_floats_only_when_asked():
+    from shinbo import export
+
+    rows = [{"a": 1.23456789, "b": "x"}, {"a": 2, "c": True}]
+    assert export.table_csv(rows).splitlines() == ["a,b,c", "1.23456789,x,", "2,,True"]
+    assert export.table_csv(rows, float_format="{:.3g}").splitlines()[1] == "1.23,x,"
