@@ -157,7 +157,7 @@ with st.expander("Fault frequency (bearing kinematics)", expanded=rec.get("fault
             elif which.startswith("none"):
                 rec["fault_hz"], rec["fault_name"] = None, None
             rec["rpm"] = rpm_in or None
-            rec["bearing"] = geom if isinstance(geom, str) else "cwru-de"
+            rec["bearing"] = geom  # a preset name or the custom BearingGeometry: the markers use the same one
         except shinbo.ShinboError as exc:
             state.show_error(exc)
     if rec.get("fault_hz"):
